@@ -1,0 +1,2 @@
+(1.0 / (1.0 + exp(-(least(greatest(((toFloat64(-2.0000000000000001e-1)
+ + (CASE WHEN `recency` < toFloat64(2.5000000000000000e0) THEN toFloat64(-4.0000000000000002e-1) ELSE CASE WHEN ((isNull(`spend's`) OR isNaN(`spend's`)) OR `spend's` < toFloat64(1.0000000000000001e-1)) THEN toFloat64(2.5000000000000000e-1) ELSE toFloat64(1.5000000000000000e0) END END))), -toFloat64(7.0000000000000000e2)), toFloat64(7.0000000000000000e2))))))
