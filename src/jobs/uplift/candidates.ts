@@ -15,11 +15,15 @@
  * - average-t-x-s: the three averaged (src/uplift/average.ts: weights ∝ 1 / each member's uplift
  *                  spread, so each moves the ranking equally) — in cross-validation rebuilt from
  *                  the members' own fold predictions, so it costs no extra fit.
+ * - forest-{kl,ed}-{d4,d6}: uplift random forests (src/uplift/uplift-forest.ts; Guelman et al.
+ *                  2015) with the KL or Euclidean divergence between the arms, 100 trees, either
+ *                  depth 4 with leaves of at least 200 rows or depth 6 with leaves of at least 100.
  * The same names work for several arms (the 3-arm Hillstrom policy): every learner is multi-arm.
  */
 import { PatronError } from "../../core/errors.ts";
 import { gbdt } from "../../models/tree/gbdt.ts";
 import { upliftAverage } from "../../uplift/average.ts";
+import { upliftForest } from "../../uplift/uplift-forest.ts";
 import { sLearner } from "../../uplift/s-learner.ts";
 import { tLearner } from "../../uplift/t-learner.ts";
 import type { UpliftEstimator } from "../../uplift/types.ts";
@@ -47,6 +51,13 @@ const SINGLES: readonly Candidate[] = [
       propensity: "fraction",
     })),
   single("s-gbdt", "S-learner, gbdt (depth 3, 150 rounds)", () => sLearner({ base: gbdt({ maxDepth: 3, nEstimators: 150, learningRate: 0.1 }) })),
+  // Uplift forests split on the arms' divergence itself rather than on each arm's response.
+  ...(["kl", "ed"] as const).flatMap((criterion) => [
+    single(`forest-${criterion}-d4`, `uplift forest, ${criterion.toUpperCase()} criterion, 100 trees of depth 4, leaves ≥ 200`, () =>
+      upliftForest({ nTrees: 100, criterion, maxDepth: 4, minSamplesLeaf: 200 })),
+    single(`forest-${criterion}-d6`, `uplift forest, ${criterion.toUpperCase()} criterion, 100 trees of depth 6, leaves ≥ 100`, () =>
+      upliftForest({ nTrees: 100, criterion, maxDepth: 6, minSamplesLeaf: 100 })),
+  ]),
 ];
 
 function averageCandidate(name: string, memberNames: readonly string[]): Candidate {
