@@ -28,6 +28,26 @@ describe("cluster sweep", () => {
       assert.ok(r.wcss > 0 && r.calinskiHarabasz > 0 && r.daviesBouldin > 0);
     }
   });
+  it("topCluster makes a candidate ineligible when its highest-value cluster is too large", () => {
+    // Value = the first coordinate: the cluster with the highest median first coordinate is the "best".
+    const value = Float64Array.from(ref.X as number[][], (r) => r[0]);
+    const free = sweepClusters({ spaces: [{ name: "f", x }], algorithms: ["kmeans"], kValues: [2, 3, 4, 5], seed: 1, topCluster: { value, maxShare: 1 } });
+    const shares = free.rows.map((r) => r.topClusterShare);
+    shares.forEach((s) => assert.ok(s > 0 && s <= 1));
+    // Recompute one share by hand: the winner's labels, the cluster with the highest median value.
+    const byCluster = new Map<number, number[]>();
+    free.labels.forEach((l, i) => byCluster.set(l, [...(byCluster.get(l) ?? []), value[i]]));
+    const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+    const top = [...byCluster.values()].reduce((a, b) => (median(b) > median(a) ? b : a));
+    assert.equal(free.winner.topClusterShare, top.length / free.labels.length);
+    const limit = Math.min(...shares) + 1e-9;
+    const capped = sweepClusters({ spaces: [{ name: "f", x }], algorithms: ["kmeans"], kValues: [2, 3, 4, 5], seed: 1, topCluster: { value, maxShare: limit } });
+    for (const r of capped.rows) {
+      if (r.topClusterShare > limit) assert.ok(!r.eligible && /highest-value cluster/.test(r.reason));
+    }
+    assert.ok(capped.winner.topClusterShare <= limit);
+    assert.match(capped.rule, /highest-value cluster/);
+  });
   it("a rule nobody passes is an error naming the reasons", () => {
     assert.throws(() => sweepClusters({ spaces: [{ name: "f", x }], algorithms: ["kmeans"], kValues: [3], minClusterShare: 0.5 }), (e: { code: string; message: string }) => e.code === "E_NO_CLUSTERING" && /smallest cluster/.test(e.message));
   });

@@ -25,6 +25,7 @@ interface SegmentsCliOptions {
   oot?: boolean;
   cutoff?: string;
   seed?: string;
+  maxInsidersShare?: string;
   threads?: string;
   json?: boolean;
 }
@@ -85,6 +86,7 @@ function sweepOptions(options: SegmentsCliOptions) {
     algorithms: (list(options.algorithms, "--algorithms") ?? quick?.algorithms) as never,
     kValues: kRange(options.k) ?? (quick ? [...quick.kValues] : undefined),
     seed: options.seed === undefined ? undefined : Number(options.seed),
+    maxInsidersShare: options.maxInsidersShare === undefined ? undefined : Number(options.maxInsidersShare),
   };
 }
 
@@ -127,6 +129,7 @@ export function register(program: Command): void {
     .option("--spaces <list>", "spaces to sweep: features,pca,umap,tsne,tree")
     .option("--algorithms <list>", "algorithms to sweep: kmeans,gmm,ward,dbscan,hdbscan")
     .option("--k <range>", "cluster counts, e.g. 2-10")
+    .option("--max-insiders-share <share>", "largest share of customers the Insiders cluster may hold for a segmentation to be eligible (default 0.2; 1 = no limit)")
     .option("--no-oot", "skip the out-of-time proof")
     .option("--cutoff <date>", "cut-off of the out-of-time proof (default for online-retail: 2011-09-01)")
     .option("--seed <n>", "seed of every random choice", "0")

@@ -47,6 +47,12 @@ export const SegmentsOptions = z.strictObject({
   /** Forecast horizon of the CLV feature and answers, in months. */
   horizonMonths: z.number().positive().default(12),
   minClusterShare: z.number().min(0).max(0.5).default(0.01),
+  /**
+   * Largest share of customers the Insiders cluster may hold for a segmentation to be eligible:
+   * a loyalty programme is for an elite (the seed's Insiders were 14.5% of the base), and the
+   * best silhouette on customer data is usually a split into active and lapsed halves. 1 = off.
+   */
+  maxInsidersShare: z.number().gt(0).max(1).default(0.2),
   maxNoiseShare: z.number().min(0).max(1).default(0.1),
   tieTolerance: z.number().min(0).default(0.005),
   kmeansInit: z.number().int().min(1).default(3),

@@ -1,7 +1,8 @@
 /**
  * Choosing the segmentation: every requested space is built from the scaled features, the
  * sweep fits every algorithm × space × k and applies its stated winner rule (highest
- * silhouette in the scaled feature space among eligible candidates, ties to fewer clusters;
+ * silhouette in the scaled feature space among eligible candidates — those whose highest-value
+ * cluster, the Insiders, holds at most maxInsidersShare of the customers — ties to fewer clusters;
  * models/cluster/sweep.ts), and the winner is refitted so its model can be stored.
  */
 import type { ModelJSON } from "../../models/types.ts";
@@ -27,6 +28,8 @@ export function selectSegments(prepared: Prepared, opts: SegmentsOptions, progre
     algorithms: opts.algorithms,
     kValues: opts.kValues,
     minClusterShare: opts.minClusterShare,
+    // The value the Insiders are chosen by (profiles.ts chooseInsiders): expected revenue when the CLV fitted.
+    topCluster: opts.maxInsidersShare < 1 ? { value: prepared.values.expected_revenue ?? prepared.netRevenue, maxShare: opts.maxInsidersShare } : undefined,
     maxNoiseShare: opts.maxNoiseShare,
     tieTolerance: opts.tieTolerance,
     kmeansInit: opts.kmeansInit,

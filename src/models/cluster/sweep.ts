@@ -20,6 +20,11 @@
  * t-SNE map are inflated by the map itself and are not comparable with the feature space's),
  * otherwise in each candidate's own space. Silhouettes within tieTolerance of the best count as
  * tied; ties go to fewer clusters, then to the earlier space and algorithm in the input order.
+ *
+ * With `topCluster` (a value per row and a largest share), a candidate is also ineligible when
+ * its highest-value cluster (by median value, noise excluded) holds more than that share of the
+ * scored rows: segmentation for a loyalty programme wants its best cluster to be an elite, and
+ * the highest silhouette on customer data is usually a split into "active" and "lapsed" halves.
  */
 import { PatronError } from "../../core/errors.ts";
 import type { Matrix } from "../../core/matrix.ts";
@@ -39,6 +44,9 @@ export const RULE =
   "eligible: ≥ 2 clusters, noise ≤ maxNoiseShare, every cluster ≥ minClusterShare of scored rows; " +
   "winner: highest silhouette (in the reference space when given), ties within tieTolerance go to fewer clusters, then input order";
 
+/** The rule's extra clause when SweepOptions.topCluster is given. */
+export const TOP_CLUSTER_RULE = "the highest-value cluster (by median value) holds ≤ topCluster.maxShare of scored rows";
+
 export interface SweepOptions {
   spaces: readonly { name: string; x: Matrix }[];
   algorithms?: readonly SweepAlgorithm[];
@@ -48,6 +56,8 @@ export interface SweepOptions {
   minClusterShare?: number;
   maxNoiseShare?: number;
   tieTolerance?: number;
+  /** Eligibility on the best cluster's size: value per row (e.g. expected revenue) and its largest share. */
+  topCluster?: { value: ArrayLike<number>; maxShare: number };
   /** k-means starts per k (k-means++). Default 5. */
   kmeansInit?: number;
   seed?: number;
@@ -69,6 +79,8 @@ export interface SweepRow {
   daviesBouldin: number;
   noiseShare: number;
   smallestClusterShare: number;
+  /** Share of scored rows in the cluster with the highest median value (NaN without topCluster). */
+  topClusterShare: number;
   eligible: boolean;
   /** Why a candidate is not eligible, or empty. */
   reason: string;
@@ -110,7 +122,9 @@ export function sweepClusters(options: SweepOptions): SweepResult {
   const reference = options.reference ? cached(options.reference) : undefined;
   let own: Scorer;
   const score = (space: string, _x: Matrix, algorithm: SweepAlgorithm, parameter: string, labels: Int32Array, fitMs: number) => {
-    candidates.push({ row: scoreLabels(space, own, algorithm, parameter, labels, fitMs, reference, minClusterShare, maxNoiseShare, seed), labels });
+    const row = scoreLabels(space, own, algorithm, parameter, labels, fitMs, reference, minClusterShare, maxNoiseShare, seed);
+    if (options.topCluster) checkTopCluster(row, labels, options.topCluster);
+    candidates.push({ row, labels });
     progress.tick();
   };
   for (const { name, x } of options.spaces) {
@@ -154,7 +168,41 @@ export function sweepClusters(options: SweepOptions): SweepResult {
   }
   progress.stop();
   const winner = pickWinner(candidates, options.reference !== undefined, tieTolerance);
-  return { rows: candidates.map((c) => c.row), winner: winner.row, labels: winner.labels, rule: RULE };
+  const rule = options.topCluster ? `${RULE}; ${TOP_CLUSTER_RULE.replace("topCluster.maxShare", `${100 * options.topCluster.maxShare}%`)}` : RULE;
+  return { rows: candidates.map((c) => c.row), winner: winner.row, labels: winner.labels, rule };
+}
+
+function medianOf(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Records the highest-value cluster's share and makes the row ineligible when it is too large. */
+function checkTopCluster(row: SweepRow, labels: Int32Array, top: { value: ArrayLike<number>; maxShare: number }): void {
+  const members = new Map<number, number[]>();
+  let scored = 0;
+  labels.forEach((l, i) => {
+    if (l < 0) return;
+    scored++;
+    let list = members.get(l);
+    if (!list) members.set(l, (list = []));
+    list.push(top.value[i]);
+  });
+  let best: number[] | undefined;
+  let bestMedian = -Infinity;
+  for (const list of members.values()) {
+    const m = medianOf([...list]);
+    if (m > bestMedian || (m === bestMedian && best && list.length < best.length)) {
+      bestMedian = m;
+      best = list;
+    }
+  }
+  row.topClusterShare = best && scored > 0 ? best.length / scored : NaN;
+  if (row.eligible && row.topClusterShare > top.maxShare) {
+    row.eligible = false;
+    row.reason = `highest-value cluster ${(100 * row.topClusterShare).toFixed(1)}% > ${(100 * top.maxShare).toFixed(1)}%`;
+  }
 }
 
 const EXACT_MAX_ROWS = 20_000;
@@ -193,6 +241,7 @@ function scoreLabels(space: string, scorer: Scorer, algorithm: SweepAlgorithm, p
     daviesBouldin: NaN,
     noiseShare: noise / labels.length,
     smallestClusterShare: scored > 0 ? smallest / scored : 0,
+    topClusterShare: NaN,
     eligible: false,
     reason: "",
     fitMs,
