@@ -55,7 +55,7 @@ export function runPatron(args: readonly string[]): Promise<{ exitCode: number; 
 }
 
 async function logRun(db: string, cron: string, run: ScheduledRun): Promise<void> {
-  const [{ openStore }, rows] = await Promise.all([import("../../store/open.ts"), import("../../jobs/segments/result-tables.ts")]);
+  const [{ openStore }, rows] = await Promise.all([import("../../store/open.ts"), import("../../store/result-tables.ts")]);
   const store = await openStore(db);
   try {
     await rows.createResultTable(store, "schedule_runs", LOG_COLUMNS, ["schedule_id", "run_no"]);

@@ -15,7 +15,7 @@ import { clvBySegment, clvFromTransactions, clvParameters, holdoutCheck, type Cu
 import { dayToISO, toDayNumber, type Transactions, type TimeUnit } from "../../clv/summary.ts";
 import { PatronError } from "../../core/errors.ts";
 import type { Store } from "../../store/store.ts";
-import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../segments/result-tables.ts";
+import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../../store/result-tables.ts";
 import { saleTransactions } from "../segments/features.ts";
 import { ensureClvTable, runAssignments, saveClvScores } from "../segments/runs.ts";
 

@@ -12,7 +12,7 @@
  * that), so /v1/decide can serve them once someone activates a policy worth serving.
  */
 import type { Store } from "../../store/store.ts";
-import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../uplift/store-rows.ts";
+import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../../store/result-tables.ts";
 import type { OffersJobOutput, OffersJobResult } from "./offers-job.ts";
 
 const COLUMNS: ResultColumn[] = [

@@ -12,7 +12,7 @@
 import { PatronError } from "../../core/errors.ts";
 import { matchClusters } from "../../models/cluster/matching.ts";
 import type { Store } from "../../store/store.ts";
-import { createResultTable, insertColumns, resultJson, type ResultColumn } from "./result-tables.ts";
+import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../../store/result-tables.ts";
 import type { SegmentProfile } from "./profiles.ts";
 import { scalePoint, type SegmentScaler } from "./space.ts";
 

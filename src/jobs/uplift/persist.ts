@@ -12,7 +12,7 @@
  */
 import type { Store } from "../../store/store.ts";
 import type { UpliftJobOutput, UpliftJobResult } from "./hillstrom-job.ts";
-import { createResultTable, insertColumns, resultJson, type ResultColumn } from "./store-rows.ts";
+import { createResultTable, insertColumns, resultJson, type ResultColumn } from "../../store/result-tables.ts";
 
 const RUN_COLUMNS: ResultColumn[] = [
   { name: "run_id", type: "text" },

@@ -1,11 +1,11 @@
 /**
- * The jobs' result tables on both stores (src/jobs/uplift/store-rows.ts): created with each
+ * The jobs' result tables on both stores (src/store/result-tables.ts): created with each
  * engine's types, filled by multi-row literal inserts that keep every double bit for bit, quotes
  * in text, NULL for missing and non-finite numbers, booleans and timestamps.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createResultTable, insertColumns, type ResultColumn } from "../../src/jobs/uplift/store-rows.ts";
+import { createResultTable, insertColumns, type ResultColumn } from "../../src/store/result-tables.ts";
 import { storeKinds } from "../helpers/stores.ts";
 
 const COLUMNS: ResultColumn[] = [

@@ -2,11 +2,12 @@
  * Writing job results into the store on both engines: CREATE TABLE IF NOT EXISTS with each
  * engine's type names, and bulk inserts as multi-row VALUES of literals written through
  * store.dialect (1,000 rows a statement — tens of thousands of scores in a few dozen statements,
- * where one parameterised statement per row would take minutes on PostgreSQL). Used by the
- * uplift and offers jobs for the tables the service and the report read.
+ * where one parameterised statement per row would take minutes on PostgreSQL). Every job writes
+ * the tables the service and the report read through here.
  */
-import { PatronError } from "../../core/errors.ts";
-import type { Store } from "../../store/store.ts";
+import { PatronError } from "../core/errors.ts";
+import { sqlType } from "../data/schema.ts";
+import type { Store } from "./store.ts";
 
 export type ResultType = "text" | "double" | "integer" | "boolean" | "timestamp";
 
@@ -15,25 +16,9 @@ export interface ResultColumn {
   type: ResultType;
 }
 
-function sqlType(store: Store, type: ResultType): string {
-  const pg = store.kind === "postgres";
-  switch (type) {
-    case "text":
-      return pg ? "TEXT" : "VARCHAR";
-    case "double":
-      return pg ? "DOUBLE PRECISION" : "DOUBLE";
-    case "integer":
-      return "BIGINT";
-    case "boolean":
-      return "BOOLEAN";
-    case "timestamp":
-      return "TIMESTAMP";
-  }
-}
-
 export async function createResultTable(store: Store, table: string, columns: readonly ResultColumn[], key: readonly string[]): Promise<void> {
   const d = store.dialect;
-  const body = columns.map((c) => `${d.ident(c.name)} ${sqlType(store, c.type)}`);
+  const body = columns.map((c) => `${d.ident(c.name)} ${sqlType(d, c.type)}`);
   if (key.length > 0) body.push(`PRIMARY KEY (${key.map((k) => d.ident(k)).join(", ")})`);
   await store.exec(`CREATE TABLE IF NOT EXISTS ${d.ident(table)} (${body.join(", ")})`);
 }
