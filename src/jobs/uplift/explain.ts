@@ -6,8 +6,8 @@
  *
  * T- and X-learners on trees are explained exactly. An average of learners is explained by the
  * average of its T and X members' attributions (an S-learner's uplift is not a combination of
- * tree outputs that TreeSHAP splits); an S-learner alone is explained through the T-learner
- * fitted beside it, and the summary names which model was explained.
+ * tree outputs that TreeSHAP splits); an S-learner or an uplift forest alone is explained
+ * through the T-learner fitted beside it, and the summary names which model was explained.
  */
 import type { Matrix } from "../../core/matrix.ts";
 import { globalImportance } from "../../explain/ranking.ts";
@@ -41,7 +41,7 @@ function explainedParts(model: UpliftModel, fallback: TLearnerModel | undefined)
     const parts = (model as UpliftAverageModel).members.filter(isExplainable);
     if (parts.length > 0) return { parts, name: `average of its ${parts.map((p) => p.kind).join(" and ")} members` };
   }
-  if (fallback) return { parts: [fallback], name: "the T-learner fitted on the same rows (the chosen learner's uplift is not a sum of tree outputs)" };
+  if (fallback) return { parts: [fallback], name: "T-learner fitted on the same rows, since the chosen learner has no exact uplift SHAP" };
   return undefined;
 }
 
