@@ -1,11 +1,12 @@
 /**
  * The uplift learners the Hillstrom job chooses from, by name, so that cross-validation tasks can
- * rebuild them on worker threads. Every base is a well-regularised Patron gbdt: shallow trees,
+ * rebuild them on worker threads. Every meta-learner's base is a well-regularised Patron gbdt: shallow trees,
  * a learning rate of 0.05–0.1 and at most 150 rounds, because the e-mail effect is a few points of
  * visit rate — a deep or long-boosted model learns each arm's noise, and the T-learner's uplift,
  * a difference of two such models, doubles it. All of them are tree models, so the uplift of the
  * T- and X-learners has exact SHAP values (src/uplift/uplift-shap.ts), and an average is
- * explained through its T and X members (explain.ts).
+ * explained through its T and X members (explain.ts); a forest, like an S-learner, through the
+ * T-learner fitted beside it.
  *
  * - t-gbdt:        T-learner (Künzel et al. 2019), two depth-2 boosted models;
  * - x-gbdt:        X-learner with the design's known propensity (the arms' shares), depth-2
