@@ -7,7 +7,8 @@ import { matchIdentities, runAssignments } from "../../src/jobs/segments/runs.ts
 import { explainMembership, failedConditions, satisfies } from "../../src/jobs/segments/rules.ts";
 import { runScheduledSegments } from "../../src/jobs/segments/run.ts";
 import { fitScaler } from "../../src/jobs/segments/space.ts";
-import { bootstrapMedianDifference, mannWhitney, median } from "../../src/jobs/segments/stats.ts";
+import { median } from "../../src/core/median.ts";
+import { bootstrapMedianDifference, mannWhitney } from "../../src/jobs/segments/stats.ts";
 import { segmentsSection } from "../../src/report/segments-section.ts";
 import { storeKinds, type TestStore } from "../helpers/stores.ts";
 import { createOrders, DATASET, insertOrders, syntheticShop, type OrderLine } from "./segments-data.ts";

@@ -27,7 +27,8 @@ import { customerFeatures, saleTransactions } from "./features.ts";
 import { chooseInsiders, nameSegments, profileSegments, type SegmentProfile } from "./profiles.ts";
 import { explainMembership, type MembershipRules } from "./rules.ts";
 import { applyScaler, fitScaler, type SegmentScaler, type SpaceName } from "./space.ts";
-import { bootstrapMedianDifference, mannWhitney, median, type BootstrapInterval, type MannWhitney } from "./stats.ts";
+import { median } from "../../core/median.ts";
+import { bootstrapMedianDifference, mannWhitney, type BootstrapInterval, type MannWhitney } from "./stats.ts";
 
 export const SEGMENT_FEATURES = Object.freeze([
   "gross_revenue", "recency_days", "n_products", "frequency_per_month", "n_returned_items",

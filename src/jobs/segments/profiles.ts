@@ -7,7 +7,7 @@
  * tenure, returns), so "Lapsed, low-value" says what the numbers say. The Insiders segment is
  * always called "Insiders"; names survive from run to run through identity matching.
  */
-import { median } from "./stats.ts";
+import { median } from "../../core/median.ts";
 import { preScale } from "./space.ts";
 
 /** The Insiders: the segment with the highest median of this value, stated with every result. */

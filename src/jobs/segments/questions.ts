@@ -8,7 +8,7 @@
 import type { Prepared, InsiderSummary } from "./pipeline.ts";
 import type { SegmentProfile } from "./profiles.ts";
 import { conditionText, failedConditions, type MembershipRules } from "./rules.ts";
-import { median } from "./stats.ts";
+import { median } from "../../core/median.ts";
 
 export interface BusinessAnswer {
   number: number;

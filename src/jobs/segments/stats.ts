@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import { PatronError } from "../../core/errors.ts";
+import { median } from "../../core/median.ts";
 import { rng } from "../../core/rng.ts";
 
 // jstat ships no types; only its standard normal CDF is used (erfc-based, ~1e-10 relative in the tail).
@@ -75,13 +76,6 @@ export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): MannWhi
   };
 }
 
-/** Median with linear interpolation (numpy's default) of a copy. */
-export function median(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  const mid = (sorted.length - 1) / 2;
-  return (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
-}
 
 export interface BootstrapInterval {
   estimate: number;

@@ -28,6 +28,7 @@
  */
 import { PatronError } from "../../core/errors.ts";
 import type { Matrix } from "../../core/matrix.ts";
+import { median } from "../../core/median.ts";
 import { silentProgress, type Progress } from "../../core/progress.ts";
 import { calinskiHarabasz, daviesBouldin, pairwiseDistances, silhouette, silhouetteFromDistances, withinClusterSumOfSquares } from "../../metrics/clustering.ts";
 import { dbscan } from "./dbscan.ts";
@@ -45,7 +46,9 @@ export const RULE =
   "winner: highest silhouette (in the reference space when given), ties within tieTolerance go to fewer clusters, then input order";
 
 /** The rule's extra clause when SweepOptions.topCluster is given. */
-export const TOP_CLUSTER_RULE = "the highest-value cluster (by median value) holds ≤ topCluster.maxShare of scored rows";
+export function topClusterRule(maxShare: number): string {
+  return `the highest-value cluster (by median value) holds ≤ ${100 * maxShare}% of scored rows`;
+}
 
 export interface SweepOptions {
   spaces: readonly { name: string; x: Matrix }[];
@@ -168,14 +171,8 @@ export function sweepClusters(options: SweepOptions): SweepResult {
   }
   progress.stop();
   const winner = pickWinner(candidates, options.reference !== undefined, tieTolerance);
-  const rule = options.topCluster ? `${RULE}; ${TOP_CLUSTER_RULE.replace("topCluster.maxShare", `${100 * options.topCluster.maxShare}%`)}` : RULE;
+  const rule = options.topCluster ? `${RULE}; ${topClusterRule(options.topCluster.maxShare)}` : RULE;
   return { rows: candidates.map((c) => c.row), winner: winner.row, labels: winner.labels, rule };
-}
-
-function medianOf(values: number[]): number {
-  const sorted = values.sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Records the highest-value cluster's share and makes the row ineligible when it is too large. */
@@ -192,7 +189,7 @@ function checkTopCluster(row: SweepRow, labels: Int32Array, top: { value: ArrayL
   let best: number[] | undefined;
   let bestMedian = -Infinity;
   for (const list of members.values()) {
-    const m = medianOf([...list]);
+    const m = median(list);
     if (m > bestMedian || (m === bestMedian && best && list.length < best.length)) {
       bestMedian = m;
       best = list;
