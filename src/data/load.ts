@@ -8,6 +8,7 @@
  */
 import type { Store } from "../store/store.ts";
 import { duckdb } from "../store/dialect.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 import { hasPrimaryKey, schemaSql, sqlType, type ColumnDef, type TableDef } from "./schema.ts";
 
 const CHUNK_ROWS = 50_000;
@@ -137,7 +138,7 @@ export async function insertRows(tx: Store, table: TableDef, rows: readonly Reco
   const value = (c: ColumnDef, v: unknown) => {
     if (v === null || v === undefined) return null;
     if (c.type === "json") return JSON.stringify(v);
-    if (c.type === "timestamp") return (v as Date).toISOString().replace("T", " ").replace("Z", "");
+    if (c.type === "timestamp") return sqlTimestampText((v as Date).getTime());
     return v;
   };
   for (let from = 0; from < rows.length; from += 200) {

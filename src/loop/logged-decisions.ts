@@ -16,7 +16,8 @@
 import { frameColumn, type Frame } from "../core/frame.ts";
 import type { Store } from "../store/store.ts";
 import { linkOutcomes, type LinkRule } from "./linking.ts";
-import { ensureOutcomesTable, sqlTime } from "./outcome-store.ts";
+import { ensureOutcomesTable } from "./outcome-store.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 
 export const DEFAULT_MARGIN_RATE = 0.3;
 /** Outcomes later than this after the range's end are not read (no window is this long). */
@@ -83,11 +84,11 @@ export async function readLinkedDecisions(store: Store, range: DecisionRange): P
   // customer's decisions, or it would link to the wrong one.
   const where = ["dataset = $1"];
   if (range.from) {
-    params.push(sqlTime(Date.parse(range.from)));
+    params.push(sqlTimestampText(Date.parse(range.from)));
     where.push(`decided_at >= CAST($${params.length} AS TIMESTAMP)`);
   }
   if (range.to) {
-    params.push(sqlTime(Date.parse(range.to)));
+    params.push(sqlTimestampText(Date.parse(range.to)));
     where.push(`decided_at < CAST($${params.length} AS TIMESTAMP)`);
   }
   const extra = (range.columns ?? []).map((c) => `, ${d.ident(c)}`).join("");
@@ -109,7 +110,7 @@ export async function readLinkedDecisions(store: Store, range: DecisionRange): P
     `SELECT decision_id, customer_id, ${d.toDouble(d.epochSeconds("occurred_at"))} * 1000 AS occurred_ms, purchased, amount, discount_amount, window_hours
      FROM decision_outcomes WHERE dataset = $1 AND occurred_at >= CAST($2 AS TIMESTAMP) - INTERVAL '1 day' AND occurred_at <= CAST($3 AS TIMESTAMP)
      ORDER BY occurred_at, outcome_id`,
-    [range.dataset, sqlTime(firstMs), sqlTime(lastMs + MAX_LOOKBACK_MS)],
+    [range.dataset, sqlTimestampText(firstMs), sqlTimestampText(lastMs + MAX_LOOKBACK_MS)],
   );
   const text = (f: Frame, name: string) => frameColumn(f, name).values as readonly (string | null)[];
   const num = (f: Frame, name: string) => frameColumn(f, name).values as Float64Array;

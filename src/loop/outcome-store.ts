@@ -12,6 +12,7 @@
  */
 import type { JsonRecordColumn } from "../store/dialect.ts";
 import type { Store } from "../store/store.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 import { linkOutcomes, type LinkRule } from "./linking.ts";
 
 export const DEFAULT_WINDOW_HOURS = 24;
@@ -67,10 +68,6 @@ const OUTCOME_COLUMNS: readonly JsonRecordColumn[] = [
   { name: "discount_amount", type: "double" }, { name: "window_hours", type: "double" },
 ];
 
-/** A UTC timestamp as the text both engines cast to TIMESTAMP without a zone. */
-export function sqlTime(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
-}
 
 export async function writeOutcomes(store: Store, dataset: string, outcomes: readonly IncomingOutcome[], keyId: string | null = null): Promise<OutcomesResult> {
   try {
@@ -108,14 +105,14 @@ async function write(store: Store, dataset: string, outcomes: readonly IncomingO
     if (rows.length === 0) return rows;
     const records = rows.map((o) => ({
       outcome_id: o.outcome_id, decision_id: o.decision_id ?? null, customer_id: o.customer_id ?? null,
-      occurred_at: sqlTime(o.occurred_at.getTime()), purchased: o.purchased, amount: o.amount ?? 0,
+      occurred_at: sqlTimestampText(o.occurred_at.getTime()), purchased: o.purchased, amount: o.amount ?? 0,
       discount_amount: o.discount_amount ?? null, window_hours: o.window_hours ?? DEFAULT_WINDOW_HOURS,
     }));
     const names = OUTCOME_COLUMNS.map((c) => c.name).join(", ");
     await tx.exec(
       `INSERT INTO decision_outcomes (dataset, ${names}, received_at, key_id)
        SELECT $1, ${names}, CAST($2 AS TIMESTAMP), $3 FROM ${tx.dialect.jsonRecords("$4", OUTCOME_COLUMNS)}`,
-      [dataset, sqlTime(Date.now()), keyId, JSON.stringify(records)],
+      [dataset, sqlTimestampText(Date.now()), keyId, JSON.stringify(records)],
     );
     return rows;
   });

@@ -12,7 +12,7 @@
 import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { PatronError } from "../core/errors.ts";
 import type { Store } from "../store/store.ts";
-import { sqlTimestamp } from "./migrations.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 
 export type Scope = "read" | "write";
 export const SCOPES: readonly Scope[] = ["read", "write"];
@@ -70,7 +70,7 @@ export async function createKey(
   await store.exec(
     `INSERT INTO api_keys (key_id, name, scope, salt, key_hash, rate_per_second, burst, created_at, revoked_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS TIMESTAMP), NULL)`,
-    [keyId, name, options.scope, salt, hashSecret(salt, secret), options.ratePerSecond ?? null, options.burst ?? null, sqlTimestamp(Date.now())],
+    [keyId, name, options.scope, salt, hashSecret(salt, secret), options.ratePerSecond ?? null, options.burst ?? null, sqlTimestampText(Date.now())],
   );
   return { keyId, name, scope: options.scope, key: `pat_${keyId}_${secret}` };
 }
@@ -78,7 +78,7 @@ export async function createKey(
 export async function revokeKey(store: Store, keyId: string): Promise<boolean> {
   const found = await store.query("SELECT key_id FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL", [keyId]);
   if (found.length === 0) return false;
-  await store.exec("UPDATE api_keys SET revoked_at = CAST($2 AS TIMESTAMP) WHERE key_id = $1", [keyId, sqlTimestamp(Date.now())]);
+  await store.exec("UPDATE api_keys SET revoked_at = CAST($2 AS TIMESTAMP) WHERE key_id = $1", [keyId, sqlTimestampText(Date.now())]);
   return true;
 }
 

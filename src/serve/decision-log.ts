@@ -30,7 +30,7 @@ import type { JsonRecordColumn } from "../store/dialect.ts";
 import type { Store } from "../store/store.ts";
 import { SESSION_FEATURES } from "../uplift/session-features.ts";
 import type { DbHealth } from "./db-health.ts";
-import { sqlTimestamp } from "./migrations.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 
 export interface DecisionRecord {
   decisionId: string;
@@ -370,10 +370,10 @@ class BatchJSON {
     if (second !== this.#second) {
       if (!Number.isFinite(ms)) return "null";
       this.#second = second;
-      this.#secondText = sqlTimestamp(second * 1000).slice(0, 19);
+      this.#secondText = sqlTimestampText(second * 1000).slice(0, 19);
     }
     const millis = ms - second * 1000;
-    // sqlTimestamp keeps milliseconds only; a fractional input is truncated as Date does.
+    // sqlTimestampText keeps milliseconds only; a fractional input is truncated as Date does.
     return `"${this.#secondText}.${String(Math.floor(millis)).padStart(3, "0")}"`;
   }
 

@@ -17,7 +17,7 @@ import type { JsonRecordColumn } from "../store/dialect.ts";
 import type { Store } from "../store/store.ts";
 import type { DbHealth } from "./db-health.ts";
 import { persistStates } from "./feature-store.ts";
-import { sqlTimestamp } from "./migrations.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 import type { CustomerState, OnlineEvent, OnlineFeatures } from "./online-features.ts";
 
 export const API_INGEST_ID = "api:v1/events";
@@ -143,7 +143,7 @@ async function existingIds(tx: Store, dataset: string, ids: readonly string[]): 
 async function insertEvents(tx: Store, dataset: string, events: readonly IncomingEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += INSERT_CHUNK) {
     const chunk = events.slice(start, start + INSERT_CHUNK).map((e) => ({
-      event_id: e.event_id, session_id: e.session_id ?? null, occurred_at: sqlTimestamp(e.occurred_at.getTime()), customer_id: e.customer_id ?? null,
+      event_id: e.event_id, session_id: e.session_id ?? null, occurred_at: sqlTimestampText(e.occurred_at.getTime()), customer_id: e.customer_id ?? null,
       product_id: e.product_id ?? null, event_type: e.event_type, offered_discount: e.offered_discount ?? null, purchase_id: e.purchase_id ?? null,
     }));
     const names = EVENT_COLUMNS.map((c) => c.name).join(", ");

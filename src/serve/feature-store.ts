@@ -11,7 +11,7 @@
  */
 import { frameColumn } from "../core/frame.ts";
 import type { Store } from "../store/store.ts";
-import { sqlTimestamp } from "./migrations.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 import {
   applyEvent, emptyState, stateFromJSON, stateToJSON, type CustomerState, type CustomerStateJSON, type OnlineEvent, type OnlineFeatures,
 } from "./online-features.ts";
@@ -26,7 +26,7 @@ const STATE_COLUMNS = [
 /** Writes customer states (inside the caller's transaction). */
 export async function persistStates(tx: Store, dataset: string, states: ReadonlyMap<string, CustomerState>): Promise<void> {
   const entries = [...states];
-  const now = sqlTimestamp(Date.now());
+  const now = sqlTimestampText(Date.now());
   for (let start = 0; start < entries.length; start += UPSERT_CHUNK) {
     const rows = entries.slice(start, start + UPSERT_CHUNK).map(([customerId, state]) => ({
       customer_id: customerId, state: JSON.stringify(stateToJSON(state)), events: state.events,

@@ -13,6 +13,7 @@
  */
 import { ensureSchema } from "../data/load.ts";
 import type { Store } from "../store/store.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 
 /** Bumped when a table below changes; stored so a later version can migrate older stores. */
 export const SERVICE_SCHEMA_VERSION = 1;
@@ -93,11 +94,6 @@ export async function migrate(store: Store): Promise<void> {
   for (const sql of serviceTables(store)) await store.exec(sql);
   await store.exec(
     `INSERT INTO service_migrations (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP)) ON CONFLICT DO NOTHING`,
-    [SERVICE_SCHEMA_VERSION, sqlTimestamp(Date.now())],
+    [SERVICE_SCHEMA_VERSION, sqlTimestampText(Date.now())],
   );
-}
-
-/** A UTC timestamp as the text both engines cast to TIMESTAMP without a zone. */
-export function sqlTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
 }

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { PatronError } from "../core/errors.ts";
 import type { Store } from "../store/store.ts";
-import { sqlTimestamp } from "./migrations.ts";
+import { sqlTimestampText } from "../store/result-tables.ts";
 
 export const PURPOSES = ["offers", "uplift"] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -63,7 +63,7 @@ export async function registerModel(store: Store, options: RegisterOptions): Pro
     throw new PatronError("E_MODEL_JSON", `a registered model must be a model's toJSON() with a "kind"; found ${typeof options.model}.`);
   }
   const modelId = `${purpose}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-  const now = sqlTimestamp(Date.now());
+  const now = sqlTimestampText(Date.now());
   await store.transaction(async (tx) => {
     const [{ next }] = await tx.query<{ next: number }>(
       "SELECT COALESCE(max(version), 0) + 1 AS next FROM model_registry WHERE purpose = $1",
@@ -135,7 +135,7 @@ export async function activeEntry(store: Store, purpose: Purpose): Promise<Regis
 export async function activateModel(store: Store, modelId: string): Promise<RegistryEntry> {
   const entry = await getEntry(store, modelId);
   if (!entry) throw new PatronError("E_NOT_FOUND", `no model ${JSON.stringify(modelId)} in the registry; GET /v1/models lists them.`);
-  const now = sqlTimestamp(Date.now());
+  const now = sqlTimestampText(Date.now());
   await store.transaction(async (tx) => {
     await tx.exec("UPDATE model_registry SET active = false WHERE purpose = $1 AND active AND model_id <> $2", [entry.purpose, modelId]);
     await tx.exec("UPDATE model_registry SET active = true, activated_at = CAST($2 AS TIMESTAMP) WHERE model_id = $1", [modelId, now]);

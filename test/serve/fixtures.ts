@@ -11,7 +11,7 @@ import { sessionTable, type CatalogEntry } from "../../src/uplift/session-featur
 import { DISCOUNT_LEVELS, simulateShop, type Shop } from "../../src/uplift/simulator.ts";
 import { tLearner } from "../../src/uplift/t-learner.ts";
 import { sLearner } from "../../src/uplift/s-learner.ts";
-import { sqlTimestamp } from "../../src/serve/migrations.ts";
+import { sqlTimestampText } from "../../src/store/result-tables.ts";
 
 export const SIM_DATASET = "sim";
 
@@ -65,7 +65,7 @@ export async function recordIngest(store: Store, dataset: string, ingestId: stri
   await store.exec(
     `INSERT INTO ingests (ingest_id, dataset, origin, source_path, started_at, finished_at, files_read, files_skipped, rows_read, loaded, rejected, filtered, tables, customer_policy, quarantine_file)
      VALUES ($1, $2, 'test', 'test', CAST($3 AS TIMESTAMP), CAST($3 AS TIMESTAMP), 0, 0, 0, 1, 0, '{}', '{}', NULL, NULL)`,
-    [ingestId, dataset, sqlTimestamp(Date.now())],
+    [ingestId, dataset, sqlTimestampText(Date.now())],
   );
 }
 

@@ -102,10 +102,6 @@ export async function saveActivityRun(store: Store, rows: ActivityRunRows): Prom
   });
 }
 
-/** A timestamp value both engines accept as a parameter for a TIMESTAMP column. */
-export function timestampParam(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
-}
 
 /** The newest run's summary JSON of a dataset (what the report section reads), or null when none is stored. */
 export async function latestActivitySummary(store: Store, dataset: string): Promise<Record<string, unknown> | null> {

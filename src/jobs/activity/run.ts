@@ -20,7 +20,8 @@ import { runEngine, type EngineResult } from "../classify/engine.ts";
 import type { GridSize } from "../classify/families.ts";
 import { hashFolds } from "../classify/selection.ts";
 import { ONE_CLICK_ACTIONS, ONE_CLICK_LABELS } from "./wording.ts";
-import { saveActivityRun, timestampParam } from "./persist.ts";
+import { saveActivityRun } from "./persist.ts";
+import { sqlTimestampText } from "../../store/result-tables.ts";
 
 export interface ActivityOptions {
   dataset?: string;
@@ -112,7 +113,7 @@ export async function runActivity(store: Store, options: ActivityOptions = {}): 
 }
 
 function runRows(r: ActivityResult, createdMs: number, declined: Float64Array, holdout: Uint8Array) {
-  const at = timestampParam(createdMs);
+  const at = sqlTimestampText(createdMs);
   return {
     run: {
       run_id: r.runId, dataset: r.dataset, created_at: at, n_rows: r.rows, n_holdout: r.nHoldout, dropped_zero_revenue: r.droppedZeroRevenue,

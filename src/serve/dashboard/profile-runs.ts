@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { ProfileReport } from "../../profile/types.ts";
 import type { Store } from "../../store/store.ts";
+import { sqlTimestampText } from "../../store/result-tables.ts";
 
 export interface ProfileRun {
   runId: string;
@@ -28,7 +29,7 @@ export async function ensureProfileRuns(store: Store): Promise<void> {
 export async function saveProfileRun(store: Store, scope: string, report: ProfileReport, now = Date.now()): Promise<string> {
   await ensureProfileRuns(store);
   const runId = randomUUID();
-  const createdAt = new Date(now).toISOString().replace("T", " ").replace("Z", "");
+  const createdAt = sqlTimestampText(now);
   await store.exec(`INSERT INTO profile_runs (run_id, scope, created_at, report) VALUES ($1, $2, CAST($3 AS TIMESTAMP), $4)`, [
     runId,
     scope,
